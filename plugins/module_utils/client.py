@@ -136,12 +136,15 @@ class PbxClient:
         if session is None:
             session = requests.Session()
         # ca_path wins over validate_certs=True; validate_certs=False disables checks.
+        # The value also goes with each request, because requests lets
+        # REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE override session.verify.
         if not validate_certs:
-            session.verify = False
+            self.verify = False
         elif ca_path:
-            session.verify = ca_path
+            self.verify = ca_path
         else:
-            session.verify = True
+            self.verify = True
+        session.verify = self.verify
         # trust_env=False makes requests ignore HTTP(S)_PROXY, NO_PROXY and also
         # REQUESTS_CA_BUNDLE and .netrc, which is what use_proxy=false documents.
         session.trust_env = bool(use_proxy)
@@ -264,7 +267,8 @@ class PbxClient:
         self.request_count += 1
         try:
             response = self.session.request(
-                method, self.base_url + path, json=body, headers=headers, timeout=self.timeout)
+                method, self.base_url + path, json=body, headers=headers, timeout=self.timeout,
+                verify=self.verify)
         except requests.exceptions.SSLError as exc:
             raise PbxConnectionError(
                 f'TLS connection to {self.base_url} failed: {self._describe(exc)}. '

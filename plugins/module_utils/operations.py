@@ -103,7 +103,8 @@ def resolve_dect_phone(client, params, phones=None):
     """Return the DectPhone that the task names by ``dect_phone_id`` or ``dect_phone``.
 
     A phone given by id costs no request here. A name or MAC is looked up in
-    ``phones`` if given (a cached list), else with GET /dect_phones.
+    the list that ``phones`` returns (a function, so that a caller can cache
+    the list), else with GET /dect_phones.
     """
     if params.get('dect_phone_id'):
         phone_id = params['dect_phone_id']
@@ -111,9 +112,8 @@ def resolve_dect_phone(client, params, phones=None):
     value = params.get('dect_phone')
     if not value:
         raise PbxValidationError('One of dect_phone_id or dect_phone is required.')
-    if phones is None:
-        phones = list_dect_phones(client)
-    phone = find_dect_phone(phones, value)
+    phone_list = phones() if phones is not None else list_dect_phones(client)
+    phone = find_dect_phone(phone_list, value)
     return DectPhone(str(phone.get('id')), f"'{value}' (id {phone.get('id')})", _lines_of(phone), phone)
 
 

@@ -17,6 +17,7 @@ __metaclass__ = type
 import email.utils
 import time
 import traceback
+from urllib.parse import urlsplit, urlunsplit
 
 from ansible_collections.portsip.pbx.plugins.module_utils.errors import (
     PbxApiError,
@@ -52,19 +53,29 @@ MAX_RETRY_AFTER = 60
 def normalize_base_url(url):
     """Return the API base URL for a PBX URL, with ``/api`` appended when missing.
 
-    Raises PbxValidationError for a URL without an http or https scheme.
+    Raises PbxValidationError for a URL without an http or https scheme, a
+    host, or with a port that is not a number.
     """
     text = (url or '').strip()
-    scheme, separator, rest = text.partition('://')
-    if not separator or scheme.lower() not in ('http', 'https') or not rest.strip('/'):
-        raise PbxValidationError(
-            f"pbx_url '{text}' is not an http(s) URL. "
-            "Set it to the PBX address with its scheme, for example https://pbx.example.com:8887."
-        )
-    text = text.rstrip('/')
-    if not text.endswith('/api'):
-        text += '/api'
-    return text
+    hint = 'Set pbx_url to the PBX address with its scheme, for example https://pbx.example.com:8887.'
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ('http', 'https') or not parts.netloc:
+        raise PbxValidationError(f"pbx_url '{text}' is not an http(s) URL. {hint}")
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+        valid_port = False
+    else:
+        valid_port = port is None or 0 < port < 65536
+    if not parts.hostname or ' ' in parts.netloc or not valid_port:
+        raise PbxValidationError(f"pbx_url '{text}' has an invalid host or port. {hint}")
+    if parts.query or parts.fragment:
+        raise PbxValidationError(f"pbx_url '{text}' must not contain a query or fragment. {hint}")
+    path = parts.path.rstrip('/')
+    if not path.endswith('/api'):
+        path += '/api'
+    return urlunsplit((parts.scheme.lower(), parts.netloc, path, '', ''))
 
 
 def parse_retry_after(value, now=None):
@@ -278,11 +289,16 @@ class PbxClient:
             raise _RetryableError(PbxConnectionError(
                 f'{method} {self._display_path(path)} to {self.base_url} timed out after '
                 f'{self.timeout} seconds ({type(exc).__name__}). Raise timeout if the PBX is slow.'))
-        except requests.exceptions.ConnectionError as exc:
+        except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
             raise _RetryableError(PbxConnectionError(
                 f'Connection to {self.base_url} failed during {method} {self._display_path(path)}: '
                 f'{self._describe(exc)}. Check pbx_url, the network path and any proxy '
                 '(use_proxy), and ca_path or validate_certs for TLS problems.'))
+        except requests.exceptions.RequestException as exc:
+            # Redirect loops, invalid URLs and similar: retrying cannot help.
+            raise PbxConnectionError(
+                f'{method} {self._display_path(path)} to {self.base_url} failed: '
+                f'{type(exc).__name__}: {self._describe(exc)}.') from None
         self._last_status = response.status_code
         self._last_retry_after = response.headers.get('Retry-After')
         return response

@@ -50,8 +50,8 @@ class MemberPlan:
 
 
 def extension_sort_key(extension_number):
-    """Sort extension numbers by value, then by text ('0101' after '101')."""
-    return (int(extension_number), extension_number)
+    """Sort extension numbers by value, then shorter first ('0101' after '101')."""
+    return (int(extension_number), len(extension_number), extension_number)
 
 
 def sort_members(members):
@@ -207,6 +207,9 @@ def normalize_current(items):
         if not isinstance(item, dict) or item.get('extension_number') in (None, ''):
             raise PbxResponseError(f'The PBX returned a member entry without extension_number: {item!r}.')
         extension_number = str(item['extension_number']).strip()
+        if not EXTENSION_NUMBER_RE.match(extension_number):
+            raise PbxResponseError(
+                f'The PBX returned a member with extension_number {extension_number!r}, which is not 3 to 64 digits.')
         raw_index = item.get('handset_index')
         try:
             handset_index = int(str(raw_index).strip())

@@ -517,8 +517,6 @@ def test_leading_zero_is_other_extension():
     assert plan.updated == ['0101']
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "extension_sort_key documents '0101' after '101', but the text tie-break puts '0101' first"))
 def test_sort_leading_zero_after():
     members = normalize_current([pbx_item('0101', 1), pbx_item('101', 2)])
 
@@ -538,9 +536,6 @@ def test_normalize_current_rejects_entry(items):
         normalize_current(items)
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=(
-    'normalize_current does not check extension_number, and sorting calls int() on it, '
-    'so a non-digit extension from the PBX raises ValueError instead of PbxResponseError'))
 def test_normalize_current_non_digit_extension():
     with pytest.raises(PbxResponseError):
         normalize_current([{'extension_number': 'abc', 'handset_index': '1'}])

@@ -21,6 +21,8 @@ __metaclass__ = type
 import multiprocessing.util
 import os
 
+from ansible import constants as C
+from ansible.errors import AnsibleError
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.errors import UnsupportedError
@@ -115,19 +117,31 @@ class PbxControllerAction(ActionBase):
         del tmp
 
         if not self._runs_in_controller(task_vars):
+            wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
             result.update(self._execute_module(
-                module_name=self.MODULE_NAME, module_args=self._task.args, task_vars=task_vars))
+                module_name=self.MODULE_NAME, module_args=self._task.args, task_vars=task_vars,
+                wrap_async=wrap_async))
             return result
 
         environment = {}
         self._compute_environment_string(environment)
         with _TaskEnvironment(environment):
-            result.update(self._run_in_controller())
+            result.update(self._run_in_controller(self._injects_invocation(task_vars)))
         return result
+
+    @staticmethod
+    def _injects_invocation(task_vars):
+        # ansible-core 2.21 added INJECT_INVOCATION (default false) and modules
+        # follow it; older releases always add invocation to module results.
+        try:
+            return bool(C.config.get_config_value('INJECT_INVOCATION', variables=task_vars))
+        except AnsibleError:
+            return True
 
     def _runs_in_controller(self, task_vars):
         """Decide whether this task can run in the controller with the same outcome as the module."""
-        if not boolean(task_vars.get(RUN_IN_CONTROLLER_VAR, True), strict=False):
+        # task_vars reach action plugins untemplated, so "{{ flag }}" must be rendered here.
+        if not boolean(self._templar.template(task_vars.get(RUN_IN_CONTROLLER_VAR, True)), strict=False):
             return False
         if not HAS_REQUESTS:
             # The target's Python may have requests even if the controller's has not.
@@ -139,7 +153,7 @@ class PbxControllerAction(ActionBase):
             return False
         return getattr(self._connection, 'transport', None) == 'local'
 
-    def _run_in_controller(self):
+    def _run_in_controller(self, inject_invocation=True):
         validator = ArgumentSpecValidator(self.ARGUMENT_SPEC(), **argument_constraints())
         validation = validator.validate(dict(self._task.args))
         no_log_values = validation._no_log_values
@@ -163,7 +177,8 @@ class PbxControllerAction(ActionBase):
         if client is not None and client.warnings:
             outcome.setdefault('warnings', []).extend(client.warnings)
             client.warnings.clear()
-        outcome['invocation'] = {'module_args': params}
+        if inject_invocation:
+            outcome['invocation'] = {'module_args': params}
         return remove_values(outcome, no_log_values)
 
     @staticmethod

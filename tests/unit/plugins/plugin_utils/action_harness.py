@@ -217,6 +217,17 @@ def clear_caches():
 
 
 @pytest.fixture(autouse=True)
+def inject_invocation(monkeypatch):
+    """Make the plugin add ``invocation`` on every ansible-core, as modules before 2.21 do.
+
+    ansible-core 2.21 adds it only with INJECT_INVOCATION; the parity and
+    masking tests read it, and test_invocation_follows_setting covers the off case.
+    """
+    monkeypatch.setattr(controller_action.PbxControllerAction, '_injects_invocation',
+                        staticmethod(lambda task_vars: True))
+
+
+@pytest.fixture(autouse=True)
 def clean_environment(monkeypatch):
     """Keep the test runner's PORTSIP_PBX_*, CA bundle and proxy variables out of the runs."""
     for name in RUNNER_VARIABLES:

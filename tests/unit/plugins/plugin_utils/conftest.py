@@ -11,9 +11,10 @@ __metaclass__ = type
 from ansible_collections.portsip.pbx.tests.unit.plugins.plugin_utils.action_harness import (
     clean_environment,
     clear_caches,
+    inject_invocation,
     http,
     pbx,
 )
 
 # pytest finds fixtures by name in a conftest's namespace, so importing them registers them here.
-__all__ = ['clean_environment', 'clear_caches', 'http', 'pbx']
+__all__ = ['clean_environment', 'clear_caches', 'http', 'inject_invocation', 'pbx']

@@ -158,9 +158,6 @@ def test_without_requests_runs_module(monkeypatch, pbx):
     assert pbx.clients == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'run() calls _execute_module without wrap_async, so an async task runs the module '
-    'synchronously and returns no ansible_job_id'))
 def test_async_task_wraps_module():
     action = make_action(DectMembersAction, token_args(), async_val=30)
     action._execute_module = mock.MagicMock(return_value={'started': 1, 'finished': 0, 'ansible_job_id': 'j1'})
@@ -170,9 +167,6 @@ def test_async_task_wraps_module():
     assert action._execute_module.call_args.kwargs.get('wrap_async')
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    '_runs_in_controller passes the raw task_vars value to boolean() without templating it, '
-    'so "{{ flag }}" with flag true turns the controller path off'))
 def test_templated_variable_rendered():
     action = make_action(DectMembersAction, token_args())
     action._templar.template.side_effect = lambda value, *args, **kwargs: True if value == '{{ flag }}' else value
@@ -307,6 +301,16 @@ def test_invocation_lists_all_options(pbx):
         'state': 'present',
         'exclusive': False,
     }}
+
+
+def test_invocation_follows_setting(pbx, monkeypatch):
+    monkeypatch.setattr(controller_action.PbxControllerAction, '_injects_invocation',
+                        staticmethod(lambda task_vars: False))
+
+    result = run_action(DectMembersAction, password_args())
+
+    assert 'invocation' not in result
+    assert result['dect_phone_id'] == PHONE_ID
 
 
 def test_client_warnings_reported_once(pbx):

@@ -17,7 +17,7 @@ description:
     C(GET /api/dect_phones/{id}/members/{extension_number}).
   - Never changes anything on the PBX.
 author:
-  - portsip.pbx contributors
+  - portsip.pbx contributors (!UNKNOWN)
 extends_documentation_fragment:
   - portsip.pbx.connection
   - portsip.pbx.connection.attributes

@@ -22,7 +22,7 @@ description:
     regard to case, an empty and a missing IPUI are equal, and member order does not matter. A run against an
     unchanged PBX sends one request and reports no change.
 author:
-  - portsip.pbx contributors
+  - portsip.pbx contributors (!UNKNOWN)
 extends_documentation_fragment:
   - portsip.pbx.connection
   - portsip.pbx.connection.attributes

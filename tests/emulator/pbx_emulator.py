@@ -742,7 +742,7 @@ class EmulatorState:
         if not authorization:
             raise ApiError(401, 'missing Authorization header. Send "Authorization: Bearer <token>"',
                            headers=challenge)
-        scheme, _, token = authorization.strip().partition(' ')
+        scheme, dummy, token = authorization.strip().partition(' ')
         token = token.strip()
         if scheme.lower() != 'bearer' or not token:
             raise ApiError(401, 'the Authorization header must use the Bearer scheme', headers=challenge)
@@ -1819,7 +1819,7 @@ def _read_ready_message(read_fd, timeout):
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             break
-        readable, _, _ = select.select([read_fd], [], [], remaining)
+        readable, dummy_write, dummy_error = select.select([read_fd], [], [], remaining)
         if not readable:
             break
         try:

@@ -679,14 +679,14 @@ def test_fault_default_once(client):
 
 def test_fault_times_limits_uses(client):
     client.set_faults([{'status': 503, 'times': 2}])
-    statuses = [client.get('/api/dect_phones').status for _ in range(3)]
+    statuses = [client.get('/api/dect_phones').status for dummy in range(3)]
     assert statuses == [503, 503, 200]
 
 
 @pytest.mark.parametrize('times', [0, None])
 def test_fault_times_unlimited(client, times):
     client.set_faults([{'status': 503, 'times': times}])
-    statuses = [client.get('/api/dect_phones').status for _ in range(5)]
+    statuses = [client.get('/api/dect_phones').status for dummy in range(5)]
     assert statuses == [503] * 5
 
 
@@ -710,13 +710,13 @@ def test_fault_path_ignores_query(client):
 
 def test_fault_skip_first_matches(client):
     client.set_faults([{'path': '/api/dect_phones/[^/]+/members', 'method': 'GET', 'skip': 1, 'status': 502}])
-    statuses = [client.get(MEMBERS_PATH).status for _ in range(3)]
+    statuses = [client.get(MEMBERS_PATH).status for dummy in range(3)]
     assert statuses == [200, 502, 200]
 
 
 def test_fault_first_match_wins(client):
     client.set_faults([{'status': 502}, {'status': 504}])
-    statuses = [client.get('/api/dect_phones').status for _ in range(3)]
+    statuses = [client.get('/api/dect_phones').status for dummy in range(3)]
     assert statuses == [502, 504, 200]
 
 
@@ -892,7 +892,7 @@ def test_quirk_lowercase_ipui(client):
 
 def test_quirk_shuffle_changes_order(client):
     client.set_quirks(shuffle=True)
-    for _ in range(5):
+    for dummy in range(5):
         numbers = [item['extension_number'] for item in client.members()]
         assert numbers != ['101', '102', '1001']
         assert sorted(numbers) == ['1001', '101', '102']
@@ -960,7 +960,7 @@ def test_request_log_strips_query(client):
 def test_keep_alive_reuses_connection(client):
     connection = client.connection()
     headers = {'Authorization': 'Bearer ' + STATIC_TOKEN}
-    for _ in range(3):
+    for dummy in range(3):
         connection.request('GET', '/api/dect_phones', headers=headers)
         reply = connection.getresponse()
         reply.read()

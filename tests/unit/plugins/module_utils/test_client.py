@@ -613,7 +613,7 @@ def test_retried_then_succeeds(failure):
 
 @pytest.mark.parametrize('status', [502, 503, 504, 429])
 def test_retry_status_gives_up(status):
-    client, session, sleep = token_client(*[reply(status) for _ in range(4)])
+    client, session, sleep = token_client(*[reply(status) for dummy in range(4)])
 
     with pytest.raises(PbxApiError) as error:
         client.get('/dect_phones')
@@ -625,7 +625,7 @@ def test_retry_status_gives_up(status):
 
 
 def test_connection_error_gives_up():
-    failures = [requests.exceptions.ConnectionError('connection refused') for _ in range(4)]
+    failures = [requests.exceptions.ConnectionError('connection refused') for dummy in range(4)]
     client, session, sleep = token_client(*failures)
 
     with pytest.raises(PbxConnectionError) as error:
@@ -639,7 +639,7 @@ def test_connection_error_gives_up():
 
 
 def test_timeout_names_seconds():
-    client, _session, _sleep = token_client(*[requests.exceptions.ReadTimeout('slow') for _ in range(4)], timeout=9)
+    client, _session, _sleep = token_client(*[requests.exceptions.ReadTimeout('slow') for dummy in range(4)], timeout=9)
 
     with pytest.raises(PbxConnectionError) as error:
         client.get('/dect_phones')

@@ -60,10 +60,8 @@ run_units() {
 }
 
 run_integration() {
-    local targets
-    targets="$(find tests/integration/targets -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l)"
-    if [[ "${targets}" -eq 0 ]]; then
-        die "no integration targets: tests/integration/targets contains no directory"
+    if [[ -z "$(find tests/integration/targets -mindepth 1 -maxdepth 1 -type d -print -quit 2>/dev/null)" ]]; then
+        die "no integration targets: tests/integration/targets is missing or contains no directory"
     fi
 
     trap stop_emulator EXIT

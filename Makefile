@@ -9,7 +9,7 @@
 SHELL := /bin/bash
 export MATRIX
 
-.PHONY: help venv demo test lint pytest sanity units integration clean
+.PHONY: help venv demo test lint pytest sanity units integration clean bench
 
 help:
 	@echo 'make venv         create .venv (Python 3.11, ansible-core 2.16, test packages)'
@@ -20,6 +20,7 @@ help:
 	@echo 'make sanity       ansible-test sanity for every matrix entry'
 	@echo 'make units        ansible-test units for every matrix entry'
 	@echo 'make integration  ansible-test integration against the emulator for every matrix entry'
+	@echo 'make bench        benchmark against the emulator, write docs/benchmarks.md and .png (not part of make test)'
 	@echo 'make clean        remove build/ and .venv'
 
 venv:
@@ -39,6 +40,9 @@ pytest:
 
 sanity units integration:
 	hack/matrix.sh $@
+
+bench:
+	bench/run.sh
 
 clean:
 	rm -rf build .venv tests/output

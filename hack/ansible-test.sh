@@ -69,7 +69,11 @@ run_integration() {
     info="$(PYTHON="${venv_dir}/bin/python" "${REPO_ROOT}/hack/emulator.sh" start "${emulator_state_dir}" "${COPY_DIR}")"
     "${venv_dir}/bin/python" "${REPO_ROOT}/hack/write-integration-config.py" "${info}" \
         tests/integration/integration_config.yml
-    ansible-test integration --venv --python "${python_version}"
+    # --requirements installs tests/integration/requirements.txt (requests) into ansible-test's venv.
+    ansible-test integration --venv --requirements --python "${python_version}"
+    # The docs' runnable examples run against the same emulator, with this matrix entry's ansible-core.
+    LOG_DIR="${BUILD_DIR}/examples-core${core}-py${python_version}" \
+        "${COPY_DIR}/docs/examples/run.sh" "${info}" "${BUILD_DIR}"
     stop_emulator
     trap - EXIT
 }

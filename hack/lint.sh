@@ -92,6 +92,8 @@ export PATH="${tools_venv}/bin:${PATH}"
 "${REPO_ROOT}/hack/copy-collection.sh" "${COPY_DIR}"
 
 run_stage "build collection tarball" build_tarball
+run_stage "execution environment (ansible-builder create)" \
+    env COLLECTION_TARBALL="$(tarball_path)" PYTHON="$(find_python "${TOOLS_PYTHON}")" "${REPO_ROOT}/tests/ee/test_ee.sh"
 run_stage "ansible-lint" run_ansible_lint
 run_stage "antsibull-changelog lint" run_changelog_lint
 run_stage "antsibull-docs lint-collection-docs" run_docs_lint

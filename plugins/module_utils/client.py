@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import email.utils
+import json
 import time
 import traceback
 from urllib.parse import urlsplit, urlunsplit
@@ -48,6 +49,9 @@ RETRY_STATUSES = frozenset((429, 502, 503, 504))
 # The longest Retry-After (seconds) that the client waits for. A PBX that asks
 # for more is treated as unavailable, so a playbook does not hang for minutes.
 MAX_RETRY_AFTER = 60
+
+# Longest error detail (characters of JSON) that goes into a failure message.
+MAX_DETAIL_LENGTH = 300
 
 
 def normalize_base_url(url):
@@ -110,6 +114,11 @@ def _error_messages(body):
             continue
         text = str(entry.get('message') or entry.get('code') or 'unknown error')
         detail = entry.get('detail')
+        if isinstance(detail, (dict, list)) and detail:
+            # The API allows any JSON as detail; it often names the rejected field and value.
+            detail = json.dumps(detail, sort_keys=True)
+            if len(detail) > MAX_DETAIL_LENGTH:
+                detail = detail[:MAX_DETAIL_LENGTH] + '...'
         if isinstance(detail, str) and detail and detail != text:
             text = f'{text} ({detail})'
         messages.append(text)

@@ -515,6 +515,30 @@ def test_error_messages_joined():
     assert error.value.details == {'status': 400, 'errors': body['errors']}
 
 
+def test_error_detail_object_shown():
+    detail = {'field': 'items[0].extension_number', 'value': '999', 'reason': 'extension does not exist'}
+    client, _session, _sleep = token_client(reply(400, {'errors': [
+        {'code': 'VALIDATE_FAILED', 'message': 'field validation failed', 'detail': detail}]}))
+
+    with pytest.raises(PbxApiError) as error:
+        client.post('/dect_phones/7/members', {'items': []})
+
+    assert "'999'" not in str(error.value)
+    assert '"value": "999"' in str(error.value)
+    assert '"reason": "extension does not exist"' in str(error.value)
+
+
+def test_error_detail_object_truncated():
+    client, _session, _sleep = token_client(reply(400, {'errors': [
+        {'code': 'VALIDATE_FAILED', 'message': 'field validation failed', 'detail': {'text': 'x' * 1000}}]}))
+
+    with pytest.raises(PbxApiError) as error:
+        client.post('/dect_phones/7/members', {'items': []})
+
+    assert len(str(error.value)) < 450
+    assert str(error.value).endswith('...).')
+
+
 def test_error_code_without_message():
     client, _session, _sleep = token_client(reply(400, {'errors': [{'code': 'UNKNOWN'}]}))
 

@@ -56,7 +56,7 @@ def dect_members_argument_spec():
             elements='dict',
             required=True,
             options=dict(
-                extension_number=dict(type='str', required=True),
+                extension_number=dict(type='raw', required=True),
                 ipui=dict(type='str'),
                 handset_index=dict(type='int'),
             ),
@@ -68,7 +68,7 @@ def dect_members_argument_spec():
 
 def dect_member_info_argument_spec():
     """Return the full argument spec of portsip.pbx.dect_member_info."""
-    return argument_spec(extension_number=dict(type='str'))
+    return argument_spec(extension_number=dict(type='raw'))
 
 
 def argument_constraints():

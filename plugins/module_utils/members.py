@@ -118,10 +118,22 @@ def normalize_ipui(value, where):
         "the 13-digit IPEI from the handset label, or '' to clear the handset restriction.")
 
 
-def _normalize_extension_number(value, where):
-    if isinstance(value, bool) or value is None:
+def validate_extension_number(value, where):
+    """Return an extension number as a string of 3 to 64 digits, or raise PbxValidationError.
+
+    Numbers are rejected, not converted: YAML reads an unquoted 0145 as the
+    octal number 101, which is a different extension, and after parsing the
+    two cannot be told apart.
+    """
+    if value is None:
         raise PbxValidationError(f'{where}: extension_number is missing. Give it as a quoted string, for example "101".')
-    text = str(value).strip()
+    if not isinstance(value, str):
+        kind = 'boolean' if isinstance(value, bool) else 'number' if isinstance(value, (int, float)) else 'list or dict'
+        raise PbxValidationError(
+            f"{where}: extension_number '{value}' is invalid: it arrived as a {kind}, not a string. "
+            'Quote it in YAML ("0101"), because YAML reads an unquoted number with a leading 0 as octal '
+            '(0145 becomes 101).')
+    text = value.strip()
     if not EXTENSION_NUMBER_RE.match(text):
         raise PbxValidationError(
             f"{where}: extension_number '{text}' is invalid: it must be 3 to 64 digits with no "
@@ -169,7 +181,7 @@ def normalize_desired(members, state):
                 f"{where}: unknown keys {', '.join(unknown)}. A member takes only "
                 f"{', '.join(MEMBER_KEYS)}.")
 
-        extension_number = _normalize_extension_number(member.get('extension_number'), where)
+        extension_number = validate_extension_number(member.get('extension_number'), where)
         where = f'members[{position}] (extension {extension_number})'
         if extension_number in seen:
             raise PbxValidationError(

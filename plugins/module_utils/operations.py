@@ -22,7 +22,6 @@ from ansible_collections.portsip.pbx.plugins.module_utils.errors import (
     PbxVerifyError,
 )
 from ansible_collections.portsip.pbx.plugins.module_utils.members import (
-    EXTENSION_NUMBER_RE,
     check_capacity,
     describe_differences,
     managed_view,
@@ -30,6 +29,7 @@ from ansible_collections.portsip.pbx.plugins.module_utils.members import (
     normalize_current,
     normalize_desired,
     reconcile,
+    validate_extension_number,
     wire_items,
 )
 
@@ -232,11 +232,7 @@ def member_info(client, params, phones=None):
     """Return the members of a DECT phone, or whether one extension is a member."""
     extension_number = params.get('extension_number')
     if extension_number is not None:
-        extension_number = str(extension_number).strip()
-        if not EXTENSION_NUMBER_RE.match(extension_number):
-            raise PbxValidationError(
-                f"extension_number '{extension_number}' is invalid: it must be 3 to 64 digits. "
-                'Quote it in YAML so that leading zeros are kept.')
+        extension_number = validate_extension_number(extension_number, 'dect_member_info')
 
     phone = resolve_dect_phone(client, params, phones=phones)
     if extension_number is None:

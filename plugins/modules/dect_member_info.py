@@ -43,9 +43,10 @@ options:
     type: str
   extension_number:
     description:
-      - Extension number to check, 3 to 64 digits. Quote it in YAML so that leading zeros are kept.
+      - Extension number to check, a string of 3 to 64 digits.
+      - Quote it in YAML. A number is rejected, because YAML reads an unquoted V(0145) as the octal number 101.
       - When set, the module returns RV(is_member) and RV(member) instead of RV(members).
-    type: str
+    type: raw
 notes:
   - The PBX answers HTTP 404 both for an unknown phone and for an extension that is not a member. On a 404 the module
     confirms that the phone exists (with C(GET /api/dect_phones/{id}) when the phone was given by ID) and fails with

@@ -56,9 +56,10 @@ options:
     suboptions:
       extension_number:
         description:
-          - Extension number, 3 to 64 digits.
-          - Quote it in YAML (V("0101")). An unquoted number loses its leading zeros before the module sees it.
-        type: str
+          - Extension number, a string of 3 to 64 digits.
+          - Quote it in YAML (V("0101")). A number is rejected, because YAML reads an unquoted V(0145) as the octal
+            number 101, a different extension, before the module sees it.
+        type: raw
         required: true
       ipui:
         description:

@@ -224,12 +224,6 @@ RECONCILE_CASES = [
         'present', True,
         [('103', 2, '')], ['103'], ['101', '102'], [],
         id='exclusive-frees-held-slot'),
-    pytest.param(
-        [],
-        [{'extension_number': 101, 'handset_index': 1}],
-        'present', False,
-        [('101', 1, '')], ['101'], [], [],
-        id='integer-extension-number'),
 ]
 
 
@@ -641,3 +635,12 @@ def test_describe_differences_each_kind():
         'extension 103 is present but should not be',
         'extension 104 is missing',
     ]
+
+
+@pytest.mark.parametrize('value', [101, 65, 101.0], ids=['integer', 'octal-read', 'float'])
+def test_number_extension_rejected(value):
+    with pytest.raises(PbxValidationError) as error:
+        normalize_desired([{'extension_number': value}], 'present')
+
+    assert f"'{value}'" in str(error.value)
+    assert 'Quote it in YAML' in str(error.value)

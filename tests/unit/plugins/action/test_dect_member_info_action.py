@@ -89,7 +89,7 @@ def test_invalid_extension_fails(pbx):
     result = run_action(DectMemberInfoAction, info_args(extension_number='12'))
 
     assert result['failed'] is True
-    assert result['msg'].startswith("extension_number '12' is invalid: it must be 3 to 64 digits.")
+    assert result['msg'].startswith("dect_member_info: extension_number '12' is invalid: it must be 3 to 64 digits")
     assert pbx.calls == []
 
 

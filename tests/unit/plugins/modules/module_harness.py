@@ -20,6 +20,7 @@ import requests
 from requests.structures import CaseInsensitiveDict
 
 from ansible.module_utils import basic
+from ansible.module_utils.common import warnings
 from ansible.module_utils.common.text.converters import to_bytes
 
 try:
@@ -38,11 +39,31 @@ SECRETS = (TOKEN, PASSWORD, SESSION_TOKEN)
 
 @contextlib.contextmanager
 def module_args(args):
-    """Expose ``args`` to AnsibleModule as if the controller had sent them."""
-    if patch_module_args is not None:
-        with patch_module_args(args):
-            yield
-        return
+    """Expose ``args`` to AnsibleModule as if the controller had sent them.
+
+    Warnings and deprecations collected by earlier runs in this process are
+    cleared first, because a real module runs in a fresh process.
+    """
+    warnings._global_warnings.clear()
+    warnings._global_deprecations.clear()
+    # ansible-core 2.19+ sends module warnings to the controller's display once any
+    # controller code (an action plugin test) has been imported into this process.
+    internal = getattr(warnings, '_internal', None)
+    was_controller = getattr(internal, 'is_controller', None)
+    if was_controller:
+        internal.is_controller = False
+    try:
+        if patch_module_args is not None:
+            with patch_module_args(args):
+                yield
+            return
+        yield from _legacy_module_args(args)
+    finally:
+        if was_controller:
+            internal.is_controller = True
+
+
+def _legacy_module_args(args):
     serialized = to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': args}))
     original = basic._ANSIBLE_ARGS
     basic._ANSIBLE_ARGS = serialized

@@ -128,7 +128,12 @@ def validate_extension_number(value, where):
     if value is None:
         raise PbxValidationError(f'{where}: extension_number is missing. Give it as a quoted string, for example "101".')
     if not isinstance(value, str):
-        kind = 'boolean' if isinstance(value, bool) else 'number' if isinstance(value, (int, float)) else 'list or dict'
+        if isinstance(value, bool):
+            kind = 'boolean'
+        elif isinstance(value, (int, float)):
+            kind = 'number'
+        else:
+            kind = type(value).__name__
         raise PbxValidationError(
             f"{where}: extension_number '{value}' is invalid: it arrived as a {kind}, not a string. "
             'Quote it in YAML ("0101"), because YAML reads an unquoted number with a leading 0 as octal '

@@ -72,6 +72,8 @@ def _lines_of(phone):
 
 def list_dect_phones(client):
     """Return the DECT phones of the PBX (GET /dect_phones)."""
+    # NOTE: reads one reply only. The vendor's notes describe top/skip paging for lists, but
+    # not a default page size for this one; the emulator does not page, so paging is untested.
     return _items(client.get('/dect_phones'), 'the DECT phone list')
 
 

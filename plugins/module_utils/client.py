@@ -50,7 +50,7 @@ RETRY_STATUSES = frozenset((429, 502, 503, 504))
 # for more is treated as unavailable, so a playbook does not hang for minutes.
 MAX_RETRY_AFTER = 60
 
-# Longest error detail (characters of JSON) that goes into a failure message.
+# Maximum length of an error detail (characters of JSON) that goes into a failure message.
 MAX_DETAIL_LENGTH = 300
 
 
@@ -193,7 +193,7 @@ class PbxClient:
 
     @property
     def signed_in(self):
-        """Whether the client holds a session token from its own sign-in."""
+        """Whether the client has a session token from its own sign-in."""
         return self._session_token is not None
 
     # Public API: paths are relative to the /api base, for example '/dect_phones'.

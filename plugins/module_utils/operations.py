@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""What the dect_members and dect_member_info modules do, free of AnsibleModule.
+"""Operations behind the dect_members and dect_member_info modules, free of AnsibleModule.
 
 Modules and action plugins pass validated parameters and a PbxClient, and get
 a result dict back or a PbxError to turn into a failure.
@@ -243,7 +243,7 @@ def member_info(client, params, phones=None):
     try:
         body = client.get(f"{phone.path}/members/{quote(extension_number, safe='')}")
     except PbxNotFoundError as exc:
-        # The API answers 404 both for an unknown phone and for a non-member.
+        # The API returns 404 both for an unknown phone and for a non-member.
         # A phone found by name exists; one given by id is confirmed here.
         if phone.details is None:
             try:
